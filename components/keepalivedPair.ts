@@ -87,7 +87,7 @@ export class KeepalivedPair extends pulumi.ComponentResource {
             const conf = password ? pulumi.secret(password.apply((pw) => renderKeepalivedConf(group, i, pw))) : pulumi.output(publicConf);
             configs[node.name] = conf;
             const file = host.file("config", {
-                path: KEEPALIVED_CONF, mode: "0600", content: conf, validate: "keepalived",
+                path: KEEPALIVED_CONF, mode: "0600", content: password ? conf : publicConf, validate: "keepalived",
                 publicContent: password ? publicConf : undefined,
             }, [user, ...scripts]);
             const service = host.service("service", KEEPALIVED, [file]);

@@ -23,7 +23,7 @@ export interface VrrpNodeSettings {
     /** Interface that carries VRRP adverts and the VIPs. Defaults to `eth0`. */
     interface?: string;
     /**
-     * VRRP priority, 1-254. Defaults to 250, 240, 230, ... in list order. High priorities keep
+     * VRRP priority, 1-254. Defaults to 250, 240, 230, ... in list order (smaller steps past 25 hosts). High priorities keep
      * the backup's skew time short ((256 - priority)/256 s), which speeds every takeover.
      */
     priority?: number;
@@ -235,6 +235,9 @@ function resolveNodes(nodes: unknown, p: string): ResolvedNode[] {
     check(Array.isArray(nodes) && nodes.length >= 2, `${p}hosts`, nodes,
         "a VRRP group needs at least two hosts (one is no high availability)");
     const list = nodes as VrrpNodeSettings[];
+    check(list.length <= 250, `${p}hosts`, list.length, "at most 250 hosts fit in VRRP's priority range");
+    // 250, 240, ... for small groups; steps of 1 for large ones (priorities must stay distinct)
+    const step = Math.max(1, Math.min(10, Math.floor(249 / (list.length - 1))));
     const resolved = list.map((n, i) => {
         const f = `${p}hosts[${i}]`;
         check(typeof n === "object" && n !== null, f, n, "must be an object with name and address");
@@ -242,7 +245,7 @@ function resolveNodes(nodes: unknown, p: string): ResolvedNode[] {
             name: text(`${f}.name`, n.name, NAME, "a host name of letters, digits, '.', '_' or '-'"),
             cidr: parseHostCidr(`${f}.address`, n.address),
             interface: text(`${f}.interface`, n.interface, IFNAME, "a network interface name such as eth0", "eth0"),
-            priority: intIn(`${f}.priority`, n.priority, 1, 254, Math.max(1, 250 - 10 * i)),
+            priority: intIn(`${f}.priority`, n.priority, 1, 254, 250 - i * step),
         };
     });
     resolved.forEach((n, i) => check(n.cidr.prefixLength < (n.cidr.family === "ipv4" ? 32 : 128),
@@ -391,8 +394,14 @@ export function resolveVrrpGroup(s: VrrpGroupSettings, field = ""): ResolvedVrrp
         "VRRPv3 has no authentication (RFC 5798); use version 2 or turn it off");
 
     const checks = resolveChecks(s.checks, p);
-    const trackInterfaces = (s.trackInterfaces ?? []).map((t, i) =>
-        text(`${p}trackInterfaces[${i}]`, t, IFNAME, "a network interface name"));
+    const trackInterfaces = (s.trackInterfaces ?? []).map((t, i) => {
+        const name = text(`${p}trackInterfaces[${i}]`, t, IFNAME, "a network interface name");
+        const own = nodes.find((n) => n.interface === name);
+        check(!own, `${p}trackInterfaces[${i}]`, t,
+            `is host ${own?.name}'s VRRP interface, which keepalived always tracks (a duplicate makes \`keepalived -t\` fail)`);
+        return name;
+    });
+    unique(`${p}trackInterfaces`, trackInterfaces, (t) => t, "interface");
 
     const notify: ResolvedVrrpGroup["notify"] = [];
     for (const state of ["master", "backup", "fault", "stop"] as const) {
@@ -459,7 +468,8 @@ export function renderKeepalivedConf(g: ResolvedVrrpGroup, index: number, authPa
             `  fall ${c.fall}`, `  rise ${c.rise}`, `  weight ${c.weight}`, "}");
     }
     L.push("", `vrrp_instance ${g.instanceName} {`);
-    L.push(`  state ${g.preempt && node.priority === top ? "MASTER" : "BACKUP"}`);
+    // MASTER speeds the first election; keepalived clears preempt_delay on an initial MASTER
+    L.push(`  state ${g.preempt && g.preemptDelay === 0 && node.priority === top ? "MASTER" : "BACKUP"}`);
     L.push(`  interface ${node.interface}`);
     L.push(`  virtual_router_id ${g.virtualRouterId}`);
     L.push(`  priority ${node.priority}`);

@@ -21,7 +21,7 @@ let counter = 0;
  * its standard input. Everything is removed afterwards, also on failure. Bounded by `timeoutMs`.
  */
 export function runOnScratchHost(script: string, o: { interfaces?: string[]; stdin?: string; timeoutMs?: number } = {}): RunResult {
-    const id = `kha-t${process.pid}-${counter++}`;
+    const id = `kscr-${process.pid}-${counter++}`;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kha-scratch-"));
     const ns = id;
     try {

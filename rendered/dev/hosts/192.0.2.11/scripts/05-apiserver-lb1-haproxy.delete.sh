@@ -1,0 +1,7 @@
+# kubeedge-ha: stop haproxy
+set -u
+if [ -f /var/lib/kubeedge-ha/started-haproxy ]; then
+  if [ -d /run/systemd/system ]; then systemctl disable --now haproxy || true; else service haproxy stop || true; fi
+  rm -f /var/lib/kubeedge-ha/started-haproxy
+fi
+exit 0

@@ -1,0 +1,3 @@
+# kubeedge-ha: remove /etc/systemd/system/keepalived.service.d/10-kubeedge-ha.conf
+set -eu
+rm -f '/etc/systemd/system/keepalived.service.d/10-kubeedge-ha.conf'

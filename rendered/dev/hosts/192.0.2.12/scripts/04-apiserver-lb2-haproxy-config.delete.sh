@@ -1,0 +1,3 @@
+# kubeedge-ha: remove /etc/haproxy/haproxy.cfg
+set -eu
+rm -f '/etc/haproxy/haproxy.cfg'
