@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { byName, registered, reset, settle, value } from "../support/mocks";
+import { byName, registered, reset, settle, value, BadInput, itRejects } from "../support/mocks";
 import { CloudCoreHA, CloudCoreHAArgs } from "../../components/cloudCoreHA";
 
 function ccArgs(over: Partial<CloudCoreHAArgs> = {}): CloudCoreHAArgs {
@@ -86,7 +86,7 @@ describe("CloudCoreHA", () => {
         assert.equal(byName("cc-crds-0")?.type, "kubernetes:yaml/v2:ConfigFile");
     });
 
-    const bad: [string, (a: CloudCoreHAArgs) => void, RegExp][] = [
+    const bad: BadInput<CloudCoreHAArgs>[] = [
         ["no VIP", (a) => { (a as any).vip = undefined; }, /advertiseAddress: is required/],
         ["one node in keepalived mode", (a) => { a.nodes = a.nodes.slice(0, 1); }, /hosts: a VRRP group needs at least two hosts/],
         ["invalid label key", (a) => { a.nodeLabelKey = "Kube Edge/x"; }, /nodeLabelKey: .*"Kube Edge\/x"/],
@@ -98,17 +98,5 @@ describe("CloudCoreHA", () => {
         ["missing node address", (a) => { delete a.nodes[1].address; }, /nodes\[1\]\.address: is required in keepalived mode/],
         ["missing ssh", (a) => { delete a.nodes[1].ssh; }, /nodes\[1\]\.ssh: SSH settings/],
     ];
-    for (const [what, mutate, pattern] of bad) {
-        it(`rejects ${what} before creating anything`, async () => {
-            const args = ccArgs();
-            mutate(args);
-            assert.throws(() => new CloudCoreHA("cc", args), (e: Error) => {
-                assert.ok(e instanceof pulumi.ResourceError, String(e));
-                assert.match(e.message, pattern);
-                return true;
-            });
-            await settle(200);
-            assert.deepEqual(registered.filter((r) => r.name !== "cc").map((r) => r.name), []);
-        });
-    }
+    itRejects("cc", bad, () => ccArgs(), (n, a) => new CloudCoreHA(n, a));
 });

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { byName, commands, isSecret, registered, reset, settle, value } from "../support/mocks";
+import { byName, commands, isSecret, registered, reset, settle, value, BadInput, itRejects } from "../support/mocks";
 import * as pulumi from "@pulumi/pulumi";
 import { KeepalivedPair, KeepalivedPairArgs } from "../../components/keepalivedPair";
 
@@ -87,7 +87,7 @@ describe("KeepalivedPair", () => {
         assert.doesNotMatch(byName("vip-lb2-config")!.inputs.create, /^sudo/);
     });
 
-    const bad: [string, (a: KeepalivedPairArgs) => void, RegExp][] = [
+    const bad: BadInput<KeepalivedPairArgs>[] = [
         ["one host", (a) => { a.hosts = a.hosts.slice(0, 1); }, /hosts: a VRRP group needs at least two hosts/],
         ["no hosts", (a) => { (a as any).hosts = undefined; }, /hosts: must list at least two hosts/],
         ["bad host address", (a) => { a.hosts[1].address = "192.0.2.300/24"; }, /hosts\[1\]\.address: .*"192\.0\.2\.300\/24"/],
@@ -122,18 +122,5 @@ describe("KeepalivedPair", () => {
         ["tracking the VRRP interface twice", (a) => { a.trackInterfaces = ["eth1"]; }, /trackInterfaces\[0\]: is host lb1's VRRP interface, which keepalived always tracks/],
         ["bad password rotation", (a) => { a.passwordRotation = ""; }, /passwordRotation: must be a non-empty string/],
     ];
-    for (const [what, mutate, pattern] of bad) {
-        it(`rejects ${what} at evaluation, before any child exists`, async () => {
-            const args = pairArgs();
-            mutate(args);
-            assert.throws(() => new KeepalivedPair("vip", args), (e: Error) => {
-                assert.ok(e instanceof pulumi.ResourceError, `expected ResourceError, got ${e}`);
-                assert.match(e.message, /^vip: /);
-                assert.match(e.message, pattern);
-                return true;
-            });
-            await settle(200);
-            assert.deepEqual(registered.filter((r) => r.type !== "kubeedge-ha:index:KeepalivedPair").map((r) => r.name), []);
-        });
-    }
+    itRejects("vip", bad, () => pairArgs(), (n, a) => new KeepalivedPair(n, a));
 });

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { byName, commands, isSecret, registered, reset, settle, value } from "../support/mocks";
+import { byName, commands, isSecret, registered, reset, settle, value, BadInput, itRejects } from "../support/mocks";
 import { LoadBalancedApiserver, LoadBalancedApiserverArgs } from "../../components/loadBalancedApiserver";
 
 function lbArgs(over: Partial<LoadBalancedApiserverArgs> = {}): LoadBalancedApiserverArgs {
@@ -91,7 +91,7 @@ describe("LoadBalancedApiserver", () => {
         assert.match(byName("api-lb1-modules")!.inputs.create, /modprobe \$m failed: this kernel lacks it" >&2; exit 1/);
     });
 
-    const bad: [string, (a: LoadBalancedApiserverArgs) => void, RegExp][] = [
+    const bad: BadInput<LoadBalancedApiserverArgs>[] = [
         ["no masters", (a) => { a.masters = []; }, /haproxy\.masters: must list at least one apiserver/],
         ["duplicate master names", (a) => { a.masters[1].name = "m1"; }, /haproxy\.masters\[1\]: duplicate name/],
         ["duplicate master address", (a) => { a.masters[1].address = "192.0.2.21"; }, /haproxy\.masters\[1\]: duplicate address:port/],
@@ -108,17 +108,5 @@ describe("LoadBalancedApiserver", () => {
         ["bad module name", (a) => { a.ipvsModules = ["ip_vs; reboot"]; }, /ipvsModules: must be a list of kernel module names/],
         ["unknown haproxy key", (a) => { a.haproxy = { balanse: "leastconn" } as any; }, /haproxy\.balanse: is not a known haproxy setting/],
     ];
-    for (const [what, mutate, pattern] of bad) {
-        it(`rejects ${what} before creating anything`, async () => {
-            const args = lbArgs();
-            mutate(args);
-            assert.throws(() => new LoadBalancedApiserver("api", args), (e: Error) => {
-                assert.ok(e instanceof pulumi.ResourceError, String(e));
-                assert.match(e.message, pattern);
-                return true;
-            });
-            await settle(200);
-            assert.deepEqual(registered.filter((r) => r.name !== "api").map((r) => r.name), []);
-        });
-    }
+    itRejects("api", bad, () => lbArgs(), (n, a) => new LoadBalancedApiserver(n, a));
 });

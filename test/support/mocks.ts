@@ -2,6 +2,7 @@
  * The Pulumi mock runtime for component tests: every registration is recorded. Import this module
  * before any component (setMocks must run first); call `reset()` in beforeEach.
  */
+import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { unwrap } from "../../render/record";
 
@@ -62,3 +63,27 @@ export async function settle(ms = 5000): Promise<Registered[]> {
 
 export const commands = () => registered.filter((r) => r.type === "command:remote:Command");
 export const byName = (name: string) => registered.find((r) => r.name === name);
+
+/** A bad input: what it is, how to break valid args, and the message expected. */
+export type BadInput<A> = [string, (args: A) => void, RegExp];
+
+/**
+ * One test per bad input: constructing the component throws a pulumi.ResourceError that starts with
+ * the component name and matches the pattern, and nothing but the component itself was registered.
+ */
+export function itRejects<A>(name: string, cases: BadInput<A>[], valid: () => A, build: (name: string, args: A) => unknown): void {
+    for (const [what, mutate, pattern] of cases) {
+        it(`rejects ${what} at evaluation, before any child exists`, async () => {
+            const args = valid();
+            mutate(args);
+            assert.throws(() => build(name, args), (e: Error) => {
+                assert.ok(e instanceof pulumi.ResourceError, `expected ResourceError, got ${e}`);
+                assert.ok(e.message.startsWith(`${name}: `), e.message);
+                assert.match(e.message, pattern);
+                return true;
+            });
+            await settle(200);
+            assert.deepEqual(registered.filter((r) => r.name !== name).map((r) => r.name), []);
+        });
+    }
+}

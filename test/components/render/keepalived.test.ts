@@ -127,7 +127,7 @@ describe("keepalived.conf renderer", () => {
 
         it("a missing script user is refused, not hidden behind keepalived -t's silent exit 143", () => {
             const g = resolveVrrpGroup(two());
-            const r = installOnScratchHost(g, 0, { pass: "abcd1234", before: "userdel keepalived_script" });
+            const r = installOnScratchHost(g, 0, { pass: "abcd1234", before: "userdel -f keepalived_script" });
             assert.notEqual(r.code, 0);
             assert.match(r.stderr, /script_user keepalived_script does not exist/);
         });
