@@ -29,8 +29,9 @@ export const REDACTED_PASS = "REDACTED";
 /**
  * A VRRP group of N >= 2 hosts holding one or more VIPs with keepalived: config, health-check and
  * notify scripts, an unprivileged script user, a random VRRP password (VRRPv2), restart-on-crash
- * supervision, provisioned over SSH. Hosts are updated one after another, backups first, so an
- * apply never reloads every holder at once.
+ * supervision, provisioned over SSH. Hosts are provisioned one after another: installs and first
+ * starts in preference order (with nopreempt the first keepalived up keeps the VIP), reloads backups
+ * first (an apply never reloads every holder at once; the holder takes a new config last).
  */
 export class KeepalivedPair extends pulumi.ComponentResource {
     /** The virtual IPs (without prefix). */
@@ -66,11 +67,12 @@ export class KeepalivedPair extends pulumi.ComponentResource {
             : undefined;
 
         const configs: Record<string, pulumi.Output<string>> = {};
-        // backups first, the preferred holder last
-        const order = group.nodes.map((n, i) => i).sort((a, b) => group.nodes[a].priority - group.nodes[b].priority);
+        // Pass 1, preferred holder first: install everything and start keepalived. With nopreempt the
+        // first member to start keeps the VIP, so the preferred one must start first.
+        const byPreference = group.nodes.map((n, i) => i).sort((a, b) => group.nodes[b].priority - group.nodes[a].priority);
         let previous = dependencies(opts);
-        const ready: pulumi.Resource[] = [];
-        for (const i of order) {
+        const installed = new Map<number, { host: RemoteHost; file: pulumi.Resource; service: pulumi.Resource; conf: pulumi.Output<string>; publicConf: string }>();
+        for (const i of byPreference) {
             const node = group.nodes[i];
             const host = new RemoteHost(`${name}-${node.name}`, args.hosts[i].ssh, this);
             const pkgs = host.packages("packages", { keepalived: "keepalived", curl: "curl" }, previous);
@@ -91,8 +93,17 @@ export class KeepalivedPair extends pulumi.ComponentResource {
                 publicContent: password ? publicConf : undefined,
             }, [user, ...scripts]);
             const service = host.service("service", KEEPALIVED, [file]);
-            const fullHash = conf.apply(sha256);
-            const reload = host.reload("reload", KEEPALIVED, sha256(publicConf), password ? pulumi.secret(fullHash) : fullHash, [service, file]);
+            installed.set(i, { host, file, service, conf, publicConf });
+            previous = [service];
+        }
+        // Pass 2, backups first, the preferred holder last: reloads (a new config is read only now), so an
+        // apply never reloads every holder at once and the holder changes config last.
+        const ready: pulumi.Resource[] = [];
+        for (const i of [...byPreference].reverse()) {
+            const h = installed.get(i)!;
+            const fullHash = h.conf.apply(sha256);
+            const reload = h.host.reload("reload", KEEPALIVED, sha256(h.publicConf), password ? pulumi.secret(fullHash) : fullHash,
+                [h.service, h.file, ...previous]);
             ready.push(reload);
             previous = [reload];
         }

@@ -81,6 +81,13 @@ export function unwrap(v: any): { value: any; secret: boolean } {
 
 const key = (type: string, name: string) => `${type}::${name}`;
 
+const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/** A random alphanumeric string, like RandomPassword with `special: false`. */
+function randomText(length: number): string {
+    return [...crypto.randomBytes(length)].map((b) => ALNUM[b % ALNUM.length]).join("");
+}
+
 export async function record(o: RecordOptions): Promise<Recording> {
     const registered = new Map<string, RecordedResource>();
     const byResource = new Map<pulumi.Resource, string>();
@@ -104,7 +111,7 @@ export async function record(o: RecordOptions): Promise<Recording> {
                 r.custom = args.custom !== false;
             }
             if (args.type === "random:index/randomPassword:RandomPassword") {
-                randoms[args.name] ??= o.randomDefault ?? crypto.randomBytes(6).toString("base64url").slice(0, args.inputs.length ?? 8);
+                randoms[args.name] ??= o.randomDefault ?? randomText(Number(args.inputs.length ?? 8));
                 state.result = randoms[args.name];
             }
             if (args.type === "command:remote:Command") {

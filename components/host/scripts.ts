@@ -108,10 +108,14 @@ export function installFileScript(f: FileSpec, contentHash: string): HostScript 
         ...(f.after ? [f.after] : []),
         "",
     ].join("\n");
+    const dir = f.path.slice(0, f.path.lastIndexOf("/"));
+    // our own directories go when they are empty; system ones (/etc/sysctl.d ...) always stay
+    const ownDir = /kubeedge-ha|\.service\.d$/.test(dir);
     const del = f.removeOnDelete === false ? undefined : [
         `# kubeedge-ha: remove ${f.path}`,
         "set -eu",
         `rm -f ${shq(f.path)}`,
+        ...(ownDir ? [`rmdir --ignore-fail-on-non-empty ${shq(dir)} 2>/dev/null || true`] : []),
         "",
     ].join("\n");
     return { create, delete: del };
@@ -160,8 +164,17 @@ export function systemUserScript(user: string): HostScript {
         ].join("\n"),
         delete: [
             `# kubeedge-ha: remove user ${user}`,
-            "set -eu",
-            `if [ -f ${shq(marker)} ]; then userdel ${shq(user)} 2>/dev/null || true; rm -f ${shq(marker)}; fi`,
+            "set -u",
+            `[ -f ${shq(marker)} ] || exit 0`,
+            // check scripts of a just-stopped keepalived may still run as the user: retry, bounded
+            "i=0",
+            `until userdel ${shq(user)} 2>/dev/null || ! id ${shq(user)} >/dev/null 2>&1; do`,
+            "  i=$((i + 1))",
+            `  if [ "$i" -ge 10 ]; then echo "warning: user ${user} is still in use; left in place" >&2; exit 0; fi`,
+            "  sleep 0.5",
+            "done",
+            `rm -f ${shq(marker)}`,
+            `rmdir --ignore-fail-on-non-empty ${STATE_DIR} 2>/dev/null || true`,
             "",
         ].join("\n"),
     };
@@ -269,6 +282,7 @@ export function serviceScript(s: ServiceSpec): HostScript {
             `  if [ -d /run/systemd/system ]; then systemctl disable --now ${s.name} || true; else service ${s.name} stop || true; fi`,
             `  rm -f ${marker}`,
             "fi",
+            `rmdir --ignore-fail-on-non-empty ${STATE_DIR} 2>/dev/null || true`,
             "exit 0",
             "",
         ].join("\n"),

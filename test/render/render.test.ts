@@ -67,9 +67,14 @@ describe("offline render (npm start)", () => {
         const deps = (n: string) => plan.find((r) => r.name === n)?.dependsOn ?? [];
         const idx = (n: string) => plan.findIndex((r) => r.name === n);
         assert.ok(deps("apiserver-lb1-packages").includes("command:remote:Command::apiserver-lb2-haproxy-reload"));
-        assert.ok(deps("apiserver-keepalived-lb2-packages").includes("command:remote:Command::apiserver-lb1-haproxy-reload"));
-        assert.ok(deps("apiserver-keepalived-lb1-packages").includes("command:remote:Command::apiserver-keepalived-lb2-reload"));
-        assert.ok(idx("apiserver-keepalived-lb2-reload") < idx("apiserver-keepalived-lb1-packages"));
+        // keepalived after haproxy; first starts in preference order (nopreempt: the first up keeps the VIP)
+        assert.ok(deps("apiserver-keepalived-lb1-packages").includes("command:remote:Command::apiserver-lb1-haproxy-reload"));
+        assert.ok(deps("apiserver-keepalived-lb2-packages").includes("command:remote:Command::apiserver-keepalived-lb1-service"));
+        // reloads backups first, the preferred holder last
+        assert.ok(deps("apiserver-keepalived-lb2-reload").includes("command:remote:Command::apiserver-keepalived-lb2-service"));
+        assert.ok(deps("apiserver-keepalived-lb1-reload").includes("command:remote:Command::apiserver-keepalived-lb2-reload"));
+        assert.ok(idx("apiserver-keepalived-lb2-service") < idx("apiserver-keepalived-lb2-reload"));
+        assert.ok(idx("apiserver-keepalived-lb2-reload") < idx("apiserver-keepalived-lb1-reload"));
         assert.ok(deps("apiserver-keepalived-lb1-config").includes("command:remote:Command::apiserver-keepalived-lb1-check-haproxy"));
         assert.ok(deps("cloudcore-deployment").includes("kubernetes:core/v1:ConfigMap::cloudcore-configmap"));
     });

@@ -5,4 +5,5 @@ if [ -f /var/lib/kubeedge-ha/started-keepalived ]; then
   if [ -d /run/systemd/system ]; then systemctl disable --now keepalived || true; else service keepalived stop || true; fi
   rm -f /var/lib/kubeedge-ha/started-keepalived
 fi
+rmdir --ignore-fail-on-non-empty /var/lib/kubeedge-ha 2>/dev/null || true
 exit 0
