@@ -106,3 +106,20 @@ describe("offline render (npm start)", () => {
         assert.match(r2.stderr, /Pulumi\.nope\.yaml/);
     });
 });
+
+describe("rendered/dev Kubernetes objects", () => {
+    it("every object validates against the Kubernetes OpenAPI schema (kubernetes-models, v1.36)", () => {
+        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        const { validateManifest } = require("../support/k8sSchema") as typeof import("../support/k8sSchema");
+        const dir = path.join(committed, "kubernetes");
+        const files = fs.readdirSync(dir);
+        assert.ok(files.length >= 8, `expected the dev stack's objects in ${dir}`);
+        for (const f of files) {
+            const obj = YAML.parse(fs.readFileSync(path.join(dir, f), "utf8"));
+            assert.deepEqual(validateManifest(obj), [], f);
+        }
+        const broken = YAML.parse(fs.readFileSync(path.join(dir, "deployment-kubeedge-cloudcore.yaml"), "utf8"));
+        broken.spec.replicas = "two";
+        assert.notDeepEqual(validateManifest(broken), [], "the validator must reject a broken Deployment");
+    });
+});

@@ -16,6 +16,7 @@ const ROOT = path.join(__dirname, "..", "..", "node_modules", "kubernetes-models
 /** apiVersion/kind → class file under kubernetes-models. */
 const CLASSES: Record<string, string> = {
     "v1/Namespace": "v1/Namespace",
+    "v1/Node": "v1/Node",
     "v1/ServiceAccount": "v1/ServiceAccount",
     "v1/ConfigMap": "v1/ConfigMap",
     "v1/Service": "v1/Service",
