@@ -27,8 +27,7 @@ export function program(): Record<string, pulumi.Input<any>> {
     if (stack.cloudcore) {
         // An explicit provider when the stack names a kubeconfig; otherwise the default provider
         // (kubernetes:kubeconfig / KUBECONFIG / ~/.kube/config).
-        const kubeconfig = cfg.getSecret("kubeconfig");
-        const provider = kubeconfig ? new k8s.Provider("k8s", { kubeconfig }) : undefined;
+        const provider = cfg.get("kubeconfig") ? new k8s.Provider("k8s", { kubeconfig: cfg.requireSecret("kubeconfig") }) : undefined;
         const cc = new CloudCoreHA("cloudcore", stack.cloudcore, provider ? { providers: { kubernetes: provider } } : undefined);
         Object.assign(outputs, {
             cloudcoreVip: cc.vip,
