@@ -247,6 +247,15 @@ export function dropInPath(service: string): string {
 export const DAEMON_RELOAD = "if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi";
 
 /**
+ * Shell test: the service's main process is alive, by its pidfile. Not `service X status`: Debian's
+ * /etc/init.d/keepalived has no status action, so that reads "stopped" for a running daemon (and a
+ * reload became a no-op `start`, found by the lab drills).
+ */
+function alive(s: ServiceSpec): string {
+    return `{ [ -s ${s.pidfile} ] && kill -0 "$(cat ${s.pidfile})" 2>/dev/null; }`;
+}
+
+/**
  * Enables and starts a service (systemd, else the init script) and, without systemd, our
  * supervisor. Delete stops the supervisor, and the service if this script started it.
  */
@@ -262,7 +271,7 @@ export function serviceScript(s: ServiceSpec): HostScript {
             `  systemctl enable ${s.name}`,
             `  if ! systemctl is-active --quiet ${s.name}; then systemctl start ${s.name}; touch ${marker}; fi`,
             "else",
-            `  if ! service ${s.name} status >/dev/null 2>&1; then service ${s.name} start; touch ${marker}; fi`,
+            `  if ! ${alive(s)}; then service ${s.name} start; touch ${marker}; fi`,
             ...(s.supervise ? [
                 `  if ! { [ -s ${supPid} ] && kill -0 "$(cat ${supPid})" 2>/dev/null; }; then`,
                 `    start-stop-daemon --start --background --make-pidfile --pidfile ${supPid} --output /var/log/kubeedge-ha-supervise-${s.name}.log --startas ${SUPERVISOR_PATH} -- ${s.name} ${s.pidfile}`,
@@ -297,7 +306,7 @@ export function reloadScript(s: ServiceSpec, configHash: string): HostScript {
             "set -eu",
             "if [ -d /run/systemd/system ]; then",
             `  if systemctl is-active --quiet ${s.name}; then systemctl reload ${s.name}; else systemctl start ${s.name}; fi`,
-            `elif service ${s.name} status >/dev/null 2>&1; then`,
+            `elif ${alive(s)}; then`,
             `  ${s.reload}`,
             "else",
             `  service ${s.name} start`,

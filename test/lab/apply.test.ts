@@ -260,6 +260,33 @@ describe("lab apply (program → real SSH → lab hosts)", function () {
         await waitFor("curl via the VIP after the reload", curlVip, 10_000, 200);
     });
 
+    it("3b. a keepalived change reloads keepalived, lb2 before lb1, no restart, and the daemon runs the new config", async () => {
+        needFirst();
+        // keepalived's own view: a SIGUSR1 data dump (/tmp is shared by lab hosts: check the router id)
+        const garpRefresh = async (h: string) => {
+            const out = await sh(h, "rm -f /tmp/keepalived.data; kill -USR1 \"$(cat /run/keepalived.pid)\"; i=0; " +
+                "while [ $i -lt 40 ] && ! grep -q 'Gratuitous ARP refresh' /tmp/keepalived.data 2>/dev/null; do sleep 0.05; i=$((i+1)); done; " +
+                "sleep 0.1; cat /tmp/keepalived.data 2>/dev/null; rm -f /tmp/keepalived.data");
+            assert.match(out, new RegExp(`Router ID = ${h}\\b`), `${h}: no keepalived data dump of its own`);
+            return Number(/Gratuitous ARP refresh = (\d+)/.exec(out)?.[1]);
+        };
+        for (const h of LBS) assert.equal(await garpRefresh(h), 60);
+        const changed = { "kubeedge-ha:apiserver": { ...LEASTCONN["kubeedge-ha:apiserver"], keepalived: { garp: { masterRefresh: 61 } } } };
+        const r = await applyLab(L(), { overrides: changed, log });
+        assert.deepEqual(ran(r.report).map((e) => `${e.name}:${e.action}`), [
+            "apiserver-keepalived-lb1-config:update", "apiserver-keepalived-lb2-config:update",
+            "apiserver-keepalived-lb2-reload:replace", "apiserver-keepalived-lb1-reload:replace",
+        ]);
+        for (const h of LBS) {
+            assert.equal(await pid(h, "/run/keepalived.pid"), state[h].keepalived, `${h}: keepalived restarted instead of reloading`);
+            await waitFor(`${h}: the running keepalived has garp refresh 61`, async () => (await garpRefresh(h)) === 61, 10_000, 200);
+        }
+        assert.deepEqual(await vipHolders(LBS, APISERVER_VIP), [lbHolder], "the VIP moved");
+        // back to the previous config for the next tests
+        await applyLab(L(), { overrides: LEASTCONN, log });
+        for (const h of LBS) state[h].sums = await sums(h, FILES);
+    });
+
     it("4. a config haproxy -c rejects fails the apply; the live file, haproxy and the VIP stay", async () => {
         needFirst();
         // resolveHaproxy accepts any absolute caFile path; haproxy -c cannot load a missing CA file

@@ -5,6 +5,6 @@ if [ -d /run/systemd/system ]; then
   systemctl enable haproxy
   if ! systemctl is-active --quiet haproxy; then systemctl start haproxy; touch /var/lib/kubeedge-ha/started-haproxy; fi
 else
-  if ! service haproxy status >/dev/null 2>&1; then service haproxy start; touch /var/lib/kubeedge-ha/started-haproxy; fi
+  if ! { [ -s /run/haproxy.pid ] && kill -0 "$(cat /run/haproxy.pid)" 2>/dev/null; }; then service haproxy start; touch /var/lib/kubeedge-ha/started-haproxy; fi
 fi
 echo "haproxy running"

@@ -2,7 +2,7 @@
 set -eu
 if [ -d /run/systemd/system ]; then
   if systemctl is-active --quiet haproxy; then systemctl reload haproxy; else systemctl start haproxy; fi
-elif service haproxy status >/dev/null 2>&1; then
+elif { [ -s /run/haproxy.pid ] && kill -0 "$(cat /run/haproxy.pid)" 2>/dev/null; }; then
   haproxy -c -q -f /etc/haproxy/haproxy.cfg && kill -USR2 "$(cat /run/haproxy.pid)"
 else
   service haproxy start

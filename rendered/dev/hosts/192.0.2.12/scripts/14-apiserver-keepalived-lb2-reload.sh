@@ -2,7 +2,7 @@
 set -eu
 if [ -d /run/systemd/system ]; then
   if systemctl is-active --quiet keepalived; then systemctl reload keepalived; else systemctl start keepalived; fi
-elif service keepalived status >/dev/null 2>&1; then
+elif { [ -s /run/keepalived.pid ] && kill -0 "$(cat /run/keepalived.pid)" 2>/dev/null; }; then
   service keepalived reload
 else
   service keepalived start
