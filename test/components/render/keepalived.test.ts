@@ -51,7 +51,7 @@ describe("keepalived.conf renderer", () => {
         for (const line of ["router_id lb1", "enable_script_security", "script_user keepalived_script", "vrrp_version 2",
             "state BACKUP", "priority 250", "advert_int 1", "nopreempt", "unicast_src_ip 192.0.2.11", "auth_pass abcd1234",
             "192.0.2.10/32 dev eth1", "weight 0", "fall 1", "rise 2", "interval 1", "vrrp_garp_master_refresh 60",
-            "vrrp_garp_lower_prio_repeat 3", "chk_haproxy"]) {
+            "vrrp_garp_lower_prio_repeat 3", "vrrp_higher_prio_send_advert true", "chk_haproxy"]) {
             assert.ok(c.includes(line), `missing "${line}"`);
         }
         assert.match(c, /unicast_peer {\n {4}192\.0\.2\.12\n {2}}/);

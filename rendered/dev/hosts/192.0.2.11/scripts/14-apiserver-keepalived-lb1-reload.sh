@@ -1,4 +1,4 @@
-# kubeedge-ha: reload keepalived config=f26f6731d9d57b45e27a3f51df8fa99da6128fa923478915ed1ca76089063464
+# kubeedge-ha: reload keepalived config=10bf93284d4c020d4a4a8be996d88828428f42262274eaf228bc74599c9fc74d
 set -eu
 if [ -d /run/systemd/system ]; then
   if systemctl is-active --quiet keepalived; then systemctl reload keepalived; else systemctl start keepalived; fi

@@ -1,4 +1,4 @@
-# kubeedge-ha: file /etc/keepalived/keepalived.conf mode=0600 owner=root:root validate=keepalived sha256=1d05746c9d90f4a6b3d1e82c4687c661b47363d0854da94cd592ba33626f988a
+# kubeedge-ha: file /etc/keepalived/keepalived.conf mode=0600 owner=root:root validate=keepalived sha256=d1ca1f2190ede58eb2d1f9b1e9cc294ca7fb613deb0ae6106b4cce3ce11638d3
 set -eu
 dst='/etc/keepalived/keepalived.conf'
 mkdir -p "$(dirname "$dst")"

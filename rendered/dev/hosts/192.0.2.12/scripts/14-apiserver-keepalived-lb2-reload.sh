@@ -1,4 +1,4 @@
-# kubeedge-ha: reload keepalived config=1d05746c9d90f4a6b3d1e82c4687c661b47363d0854da94cd592ba33626f988a
+# kubeedge-ha: reload keepalived config=d1ca1f2190ede58eb2d1f9b1e9cc294ca7fb613deb0ae6106b4cce3ce11638d3
 set -eu
 if [ -d /run/systemd/system ]; then
   if systemctl is-active --quiet keepalived; then systemctl reload keepalived; else systemctl start keepalived; fi

@@ -1,4 +1,4 @@
-# kubeedge-ha: file /etc/keepalived/keepalived.conf mode=0600 owner=root:root validate=keepalived sha256=04999f6ebcb7da0998b3f8e3f24165ffcc40d0a9e1e36cc44db64cd35d28af9b
+# kubeedge-ha: file /etc/keepalived/keepalived.conf mode=0600 owner=root:root validate=keepalived sha256=c8f0e4460f04d614746effa25c8148c0669b61dbd464279911b2288d6edb2dc5
 set -eu
 dst='/etc/keepalived/keepalived.conf'
 mkdir -p "$(dirname "$dst")"

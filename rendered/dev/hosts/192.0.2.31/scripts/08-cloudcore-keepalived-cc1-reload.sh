@@ -1,4 +1,4 @@
-# kubeedge-ha: reload keepalived config=04999f6ebcb7da0998b3f8e3f24165ffcc40d0a9e1e36cc44db64cd35d28af9b
+# kubeedge-ha: reload keepalived config=c8f0e4460f04d614746effa25c8148c0669b61dbd464279911b2288d6edb2dc5
 set -eu
 if [ -d /run/systemd/system ]; then
   if systemctl is-active --quiet keepalived; then systemctl reload keepalived; else systemctl start keepalived; fi

@@ -1,4 +1,4 @@
-# kubeedge-ha: file /etc/keepalived/keepalived.conf mode=0600 owner=root:root validate=keepalived sha256=0fc49460cf393353a004d2c0bbec750a93e59b29c5cb3f2d290928db1ed738c8
+# kubeedge-ha: file /etc/keepalived/keepalived.conf mode=0600 owner=root:root validate=keepalived sha256=e29e346899be71bd71099f1d5b69e96dc57ce749ec7ce7e74403e9e33407e6c5
 set -eu
 dst='/etc/keepalived/keepalived.conf'
 mkdir -p "$(dirname "$dst")"

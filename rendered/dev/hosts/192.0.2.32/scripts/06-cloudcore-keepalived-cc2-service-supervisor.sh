@@ -1,4 +1,4 @@
-# kubeedge-ha: file /usr/local/lib/kubeedge-ha/supervise mode=0755 owner=root:root validate=sh sha256=ed807c62937638913279521831270025a4d888872aafa29ef0d765a9d0319384
+# kubeedge-ha: file /usr/local/lib/kubeedge-ha/supervise mode=0755 owner=root:root validate=sh sha256=279fd323906d43807eb9897e70b2bd8e026f5355e9422ed4bfe0de05cf819cb5
 set -eu
 dst='/usr/local/lib/kubeedge-ha/supervise'
 mkdir -p "$(dirname "$dst")"
