@@ -11,14 +11,14 @@ export const COMMENTARY: Record<string, string> = {
         "link go and drops the VIP at once; the backup takes over after its master-down interval (3 × advert + skew: " +
         "~3.06 s at advert 1 s, ~0.31 s with the fast profile's VRRPv3 advert 0.1 s), counted from the holder's last advert. " +
         "With the link back the old holder returns as BACKUP (`nopreempt`): no fail-back, no second outage.",
-    "2-keepalived-kill": "Every keepalived process of the holder is SIGKILLed (pids from /run/keepalived.pid, /run/vrrp.pid, " +
-        "/run/checkers.pid). Nothing removes the VIP, so the dead holder keeps it. The product's supervisor " +
-        "(/usr/local/lib/kubeedge-ha/supervise, installed where systemd is absent) sees the stale pidfile and runs " +
-        "`service keepalived start`; the restarted keepalived starts as BACKUP and removes the VIP. With the default " +
-        "profile the restart (~1.3-2.5 s) usually lands BEFORE the backup's master-down timer (~2.7-3.1 s) expires, so the " +
-        "duplicate never forms and there is a window with NO holder (noHolderMs) until the backup takes over; with the " +
-        "fast profile the backup takes over in ~0.3 s and the duplicate lasts until the restart (duplicateMs). Requests " +
-        "that fail are those sent into the gap, or (duplicate) connections reset when the client's ARP entry flips.",
+    "2-keepalived-kill": "Every keepalived process of the holder is SIGKILLed as one crash (pids from /run/keepalived.pid, " +
+        "/run/vrrp.pid, /run/checkers.pid; all SIGSTOPped first, because keepalived's children get SIGTERM when the parent dies " +
+        "and would otherwise shut down gracefully). Nothing removes the VIP, so the dead holder keeps it. The product's " +
+        "supervisor (/usr/local/lib/kubeedge-ha/supervise, installed where systemd is absent) sees the dead pid and runs " +
+        "`service keepalived start`; the restarted keepalived starts as BACKUP and removes the VIP at once. Whether a duplicate " +
+        "forms depends on who is faster: the restart (≤ 1 s poll + zombie reaping, see reapedMs) or the backup's master-down " +
+        "timer (~2.6-3.1 s default, ~0.3 s fast). When the restart wins there is a window with NO holder (noHolderMs) and " +
+        "requests sent into it fail; when the backup wins, the duplicate lasts until the restart (duplicateMs).",
     "2c-keepalived-kill-cloudcore": "Drill 2 on the cloudcore pair (no ip_forward on these hosts).",
     "2r-keepalived-kill-pid-reuse": "Drill 2 with the state a recycled pid leaves behind: right after the crash /run/vrrp.pid " +
         "names a live process (here a `sleep` started for the purpose; the supervisor is held with SIGSTOP for the ~20 ms " +
@@ -47,13 +47,14 @@ export const COMMENTARY: Record<string, string> = {
         "recovery instead; the current default is a design choice, documented here, not a defect.",
     "6-partition-heal": "IP between lb1 and lb2 is dropped in both directions at their interfaces (tc htb + blackhole; " +
         "ARP still passes; unicast VRRP cannot cross), starting with lb1 (priority 250) holding the VIP. lb2 stops hearing " +
-        "adverts and takes the VIP too: dual MASTER after its master-down interval. The client follows lb2's takeover " +
-        "GARP (when Linux's 1 s `locktime` swallowed that GARP, the drill sets the entry as the GARP would have, and says " +
-        "so). On the heal lb2 hears lb1's higher priority and drops the VIP within one advert. For the client to follow, " +
-        "lb1 must GARP again; keepalived does that (`vrrp_garp_lower_prio_repeat`) only when lb1 RECEIVES a lower-priority " +
-        "advert. lb2's adverts are phase-shifted ~60 ms after lb1's (its timer started one master-down interval after " +
-        "lb1's last advert), so lb1's advert crosses first, lb2 steps down silently and lb1 never GARPs: the client keeps " +
-        "lb2's MAC. On the LB hosts requests still get through because lb2 forwards them (ip_forward=1).",
+        "adverts and takes the VIP too: dual MASTER after its master-down interval. The client follows lb2's takeover GARP " +
+        "(when Linux's 1 s `locktime` swallowed that GARP, the drill sets the entry as the GARP would have, and says so). " +
+        "On the heal lb2 hears lb1's higher priority and drops the VIP within one advert. For the client to follow, lb1 must " +
+        "GARP again, and keepalived does that (`vrrp_garp_lower_prio_repeat`) only when lb1 RECEIVES a lower-priority advert. " +
+        "lb2's adverts run ~60 ms behind lb1's (its timer started one master-down interval after lb1's last advert), so lb1's " +
+        "advert crosses first and lb2 steps down; only with `vrrp_higher_prio_send_advert` does lb2 announce itself while " +
+        "stepping down, so that lb1 re-GARPs. Without it the client keeps lb2's MAC (on the LB hosts requests still get " +
+        "through because lb2 forwards them, ip_forward=1).",
     "6c-partition-heal-cloudcore": "Drill 6 on the cloudcore pair, where the loser does not forward: after the heal the " +
         "client keeps sending to cc2, which no longer has the VIP, and every request fails until the client's ARP entry " +
         "ages out or the 60 s GARP refresh fires.",
@@ -61,11 +62,10 @@ export const COMMENTARY: Record<string, string> = {
         "the engine state: `haproxy -c` then SIGUSR2 to the master-worker master) is run twice under the request stream.",
     "8-rolling-haproxy": "`applyLab` with haproxy `checkIntervalMs` toggled (1000 ↔ 1100 ms) while the client streams: the " +
         "engine updates haproxy.cfg and reloads haproxy host by host (the preferred holder last).",
-    "8k-rolling-keepalived": "`applyLab` with keepalived `garp.masterRefresh` toggled (60 ↔ 61 s). No request fails, but the " +
-        "daemons keep running the old value: the product's reload script asks `service keepalived status`, which Debian's " +
-        "/etc/init.d/keepalived does not implement (usage, exit 1), takes that as \"stopped\" and runs `service keepalived " +
-        "start`, which finds the daemon running and changes nothing. The drill then runs the product's reload command " +
-        "(`service keepalived reload`) to realign the daemons.",
+    "8k-rolling-keepalived": "`applyLab` with keepalived `garp.masterRefresh` toggled (60 ↔ 61 s) under load; the drill then " +
+        "reads the running value from keepalived's own data dump (SIGUSR1) on both hosts. (Before commit 592c1be the reload " +
+        "script asked `service keepalived status`, which Debian's /etc/init.d/keepalived does not implement, and ran a no-op " +
+        "`start` instead of a reload: the change never went live.)",
     "9-rejected-config": "`applyLab` with haproxy `caFile` pointing at a file that does not exist: resolveHaproxy accepts it " +
         "(an absolute path), `haproxy -c` rejects it on the first host (lb2, backups first). The apply stops with the " +
         "validator's output, the live haproxy.cfg stays byte-identical, no haproxy is reloaded, the VIP does not move and " +
@@ -127,15 +127,19 @@ export function derivedFindings(samples: DrillSample[]): EnvFinding[] {
                 `no holder at all in ${gaps.length}/${ks.length} runs${gaps.length ? ` (${f(gaps)})` : ""}, ` +
                 `duplicate in ${dups.length}/${ks.length}${dups.length ? ` (${f(dups)})` : ""}; failed requests ${ks.reduce((a, s) => a + s.failed, 0)} in total`;
         });
+        const u = of("2u-keepalived-kill-unsupervised");
+        per.push(`control without the supervisor: failed requests ${u.reduce((a, s) => a + s.failed, 0)} in ${u.length} runs`);
         out.push({
             id: "supervisor-restart-vs-takeover",
             text: "After a keepalived SIGKILL the product's supervisor restarts keepalived (polling once a second), and the restarted " +
                 "keepalived starts as BACKUP and removes the stale VIP at once. With the default profile that restart usually lands " +
                 "BEFORE the backup's master-down timer expires: the duplicate the supervisor is meant to bound never forms, it is " +
                 "traded for a window in which NO host holds the VIP. With the fast profile the backup wins the race and the " +
-                `duplicate lasts until the restart. Measured — ${per.join(" | ")}. Not a defect of the same order as the others; ` +
-                "a supervisor that waits one master-down interval (≈ 3 × advert_int + skew) before restarting would close the gap " +
-                "(a duplicate of about that wait instead).",
+                `duplicate lasts until the restart. Measured — ${per.join(" | ")}. So on the default profile the supervision turns a ` +
+                "crash that clients barely notice (the killed holder's haproxy keeps serving through the duplicate) into an outage " +
+                "of about the no-holder window. Proposed fix (components/host/scripts.ts supervisorScript): wait one master-down " +
+                "interval (3 × advert_int + 1 s is safe) after detecting the death before `service keepalived start`, so the backup " +
+                "takes over first and the restart only ends a short duplicate.",
         });
     }
     return out;

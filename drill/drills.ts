@@ -10,7 +10,7 @@ import { upstreamReadyzProbe } from "../components/render/cloudcoreCheck";
 import { SCRIPT_DIR, KEEPALIVED_CONF } from "../components/render/keepalived";
 import { ApplyError } from "../lab/apply";
 import { sleep } from "../lab/proc";
-import { DrillEnv, DrillError, GroupName, ProbeRun, Profile, DRILL_TIMEOUTS } from "./env";
+import { DrillEnv, DrillError, GroupName, ProbeRun, Profile, DRILL_TIMEOUTS, procStartTime } from "./env";
 import { ProbeSummary, firstTime, summarizeProbe, timeWhere } from "./measure";
 import type { ProbeLine } from "./probe";
 
@@ -158,8 +158,9 @@ function keepalivedKill(group: GroupName): DrillDef {
             const pids = env.keepalivedPids(holder);
             if (pids.length < 2) throw new DrillError(`keepalived on ${holder}: expected ≥ 2 processes from pidfiles, got ${pids.join(",")}`);
             const supervisor = env.supervisorPid(holder);
+            const killed = pids.map((pid) => ({ pid, start: procStartTime(pid) }));
             const p = await steadyProbe(env, g, 45_000);
-            let tf = 0, tr = 0, takeoverAt = 0, staleGoneAt = 0, restartAt = 0;
+            let tf = 0, tr = 0, takeoverAt = 0, staleGoneAt = 0, restartAt = 0, reapedAt = 0;
             const { lines } = await guarded(p, async () => {
                 tf = Date.now();
                 crash(pids);
@@ -170,6 +171,7 @@ function keepalivedKill(group: GroupName): DrillDef {
                         const now = env.keepalivedPids(holder);
                         return now.length >= 2 && now.every((x) => !pids.includes(x));
                     }, 20).then(() => { restartAt = Date.now(); }),
+                    env.waitReaped(killed, 20_000).then(() => { reapedAt = Date.now(); }, () => undefined),
                 ]).catch(async (e) => {
                     throw new DrillError(`${(e as Error).message} [killed ${pids.join(",")}; ${await env.diagnoseKeepalived(holder)}]`);
                 });
@@ -185,6 +187,8 @@ function keepalivedKill(group: GroupName): DrillDef {
                 takeoverMs: takeoverAt - tf,
                 staleVipMs: staleGoneAt - tf,
                 restartMs: restartAt - tf,
+                /** lab artifact: the supervisor's kill -0 sees the zombie until this machine's PID 1 reaps it */
+                reapedMs: reapedAt ? reapedAt - tf : undefined,
                 duplicateMs: timeWhere(ev, tf, tr, (h) => h.length > 1),
                 noHolderMs: timeWhere(ev, tf, tr, (h) => h.length === 0),
                 holdersEnd: env.holders(g).join(","),
@@ -266,6 +270,7 @@ const keepalivedKillUnsupervised: DrillDef = {
             await sleep(Math.max(0, takeoverAt + HOLD - Date.now()));
             stillDuplicate = env.holders(g).length === 2 && env.keepalivedPids(holder).length === 0;
             tr = Date.now();
+            await env.waitReaped(pids.map((pid) => ({ pid })), 30_000).catch(() => undefined); // lab: kill -0 sees zombies
             // the product's own service script starts keepalived (and the supervisor) again
             const r = await env.runProductScript(holder, `${env.groups[g].kaPrefix}-${holder}-service`);
             restartedAt = Date.now();
@@ -298,7 +303,8 @@ const haproxyKill: DrillDef = {
         const hp = env.haproxyPids(holder);
         if (!hp.master || !hp.workers.length) throw new DrillError(`haproxy on ${holder}: master ${hp.master}, workers ${hp.workers}`);
         const p = await steadyProbe(env, g, 45_000);
-        let tf = 0, tr = 0, vipAt = 0, restoreMs = 0;
+        let tf = 0, tr = 0, vipAt = 0, restoreMs = 0, reapMs = 0;
+        const killed = [hp.master!, ...hp.workers].map((pid) => ({ pid, start: procStartTime(pid) }));
         const { lines } = await guarded(p, async () => {
             tf = Date.now();
             crash([hp.master!, ...hp.workers]);
@@ -306,6 +312,8 @@ const haproxyKill: DrillDef = {
             vipAt = firstTime(env.events(g), tf, (h) => h.includes(backup))!;
             await p.waitStreak(vipAt, 25, 15_000);
             tr = Date.now();
+            // lab caveat: the product's liveness test (kill -0 on the pidfile) takes an unreaped zombie for a running haproxy
+            reapMs = await env.waitReaped(killed).catch(() => -1);
             const r = await env.runProductScript(holder, `apiserver-${holder}-haproxy`);
             if (r.code !== 0) throw new DrillError(`product haproxy service script on ${holder}: ${r.stderr}`);
             restoreMs = Date.now() - tr;
@@ -313,7 +321,7 @@ const haproxyKill: DrillDef = {
             await sleep(2000);
         });
         const s = sample(this.id, profile, i, { tf, tr, lines }, env, g, {
-            holder, backup, restartedBy: "product service script (service haproxy start)", restoreMs,
+            holder, backup, restartedBy: "product service script (service haproxy start)", restoreMs, zombieReapWaitMs: reapMs,
             holderAfterRestore: env.holders(g).join(","),
         });
         s.vipMoveMs = vipAt - tf;

@@ -443,6 +443,28 @@ export class DrillEnv {
         } catch { return undefined; }
     }
 
+    /**
+     * Waits until a killed process has been reaped (gone from /proc, not a zombie). Lab caveat: PID 1 of this
+     * machine reaps orphans only now and then, and `kill -0` — which the product's service script and supervisor
+     * use as their liveness test — succeeds on a zombie, so they take an unreaped daemon for a running one.
+     * Returns the ms waited.
+     */
+    async waitReaped(procs: { pid: number; start?: string }[], timeoutMs = 30_000): Promise<number> {
+        const t0 = Date.now();
+        const present = () => procs.filter((p) => { const st = procStartTime(p.pid); return st !== undefined && (p.start === undefined || st === p.start); });
+        await this.waitFor(`pids ${procs.map((p) => p.pid).join(",")} to be reaped`, timeoutMs, () => present().length === 0, 20);
+        return Date.now() - t0;
+    }
+
+    /** The pid a pidfile names if that process still exists in /proc (alive or zombie). */
+    pidfileProcess(host: string, file: string): { pid: number; start?: string } | undefined {
+        try {
+            const pid = Number(fs.readFileSync(`/proc/${this.lab.host(host).sshdPid}/root${file}`, "utf8").trim());
+            const start = procStartTime(pid);
+            return Number.isInteger(pid) && pid > 1 && start !== undefined ? { pid, start } : undefined;
+        } catch { return undefined; }
+    }
+
     keepalivedPids(host: string): number[] {
         return ["/run/keepalived.pid", "/run/vrrp.pid", "/run/checkers.pid"]
             .map((f) => this.pidFromFile(host, f)).filter((p): p is number => p !== undefined);
@@ -543,6 +565,8 @@ export class DrillEnv {
         for (const b of backends) if (!this.fakeRunning(b.name)) await this.startFake(b.name);
         for (const m of g.members) {
             if (group === "apiserver" && !this.haproxyPids(m).master) {
+                const z = this.pidfileProcess(m, HAPROXY.pidfile);
+                if (z) await this.waitReaped([z]).catch(() => this.log(`restore: haproxy pid ${z.pid} on ${m} not reaped in 30 s`));
                 this.log(`restore: haproxy on ${m} via the product's service script`);
                 const r = await this.runProductScript(m, `apiserver-${m}-haproxy`);
                 if (r.code !== 0) throw new DrillError(`haproxy service script on ${m} failed: ${r.stderr}`);
@@ -550,6 +574,8 @@ export class DrillEnv {
             if (this.keepalivedPids(m).length < 2) {
                 // the product's supervisor restarts a crashed keepalived within ~1-2 s; give it the chance first
                 await this.waitFor(`keepalived on ${m}`, 4000, () => this.keepalivedPids(m).length >= 2, 100).catch(async () => {
+                    const z = this.pidfileProcess(m, KEEPALIVED.pidfile);
+                    if (z) await this.waitReaped([z]).catch(() => this.log(`restore: keepalived pid ${z.pid} on ${m} not reaped in 30 s`));
                     this.log(`restore: keepalived on ${m} via the product's service script`);
                     const r = await this.runProductScript(m, `${g.kaPrefix}-${m}-service`);
                     if (r.code !== 0) throw new DrillError(`keepalived service script on ${m} failed: ${r.stderr}`);

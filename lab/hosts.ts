@@ -4,7 +4,7 @@
 // Layout: netns kha-<id>-sw holds bridge br0; each host has netns kha-<id>-<name> with a veth (default eth1)
 // whose peer v-<name> is a br0 port. The root network namespace is never given an address, route or link.
 // Host state: /etc, /usr/local, /var/lib are overlays (upper dirs under <labdir>/hosts/<name>/ovl), /run is a
-// private tmpfs, and so is /tmp; the UTS namespace is private (hostname = host name). /var/log, /root and the PID
+// private tmpfs, the UTS namespace is private (hostname = host name). /tmp, /var/log, /root and the PID
 // namespace are SHARED with the machine and with the other hosts.
 //
 // Caveats verified with Debian 12 packages (keepalived 2.2.7, haproxy 2.6) inside lab hosts over ssh:

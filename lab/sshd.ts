@@ -1,5 +1,5 @@
 // Per-host OpenSSH server for the lab, running in the host's netns and in a private mount namespace where
-// /etc, /usr/local and /var/lib are overlays (writes land in the host dir); /run and /tmp are fresh tmpfs.
+// /etc, /usr/local and /var/lib are overlays (writes land in the host dir) and /run is a fresh tmpfs.
 import * as fs from "fs";
 import * as path from "path";
 import { runOk } from "./proc";
@@ -52,8 +52,6 @@ for p in ${OVERLAY_DIRS.map((p) => p.slice(1)).join(" ")}; do
   mount -t overlay overlay -o "lowerdir=/$p,upperdir=$d/ovl/$n/upper,workdir=$d/ovl/$n/work" "/$p"
 done
 mount -t tmpfs -o mode=0755,size=64m tmpfs /run
-# private /tmp too: keepalived writes its SIGUSR1 data dump to /tmp/keepalived.data, and labs run side by side
-mount -t tmpfs -o mode=1777,size=64m tmpfs /tmp
 mkdir -p /run/sshd /run/lock
 chmod 0755 /run/sshd
 hostname "$hn"

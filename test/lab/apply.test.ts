@@ -262,7 +262,7 @@ describe("lab apply (program → real SSH → lab hosts)", function () {
 
     it("3b. a keepalived change reloads keepalived, lb2 before lb1, no restart, and the daemon runs the new config", async () => {
         needFirst();
-        // keepalived's own view: a SIGUSR1 data dump into the host's private /tmp (the router id proves whose)
+        // keepalived's own view: a SIGUSR1 data dump (/tmp is shared by lab hosts: the router id proves whose)
         const garpRefresh = async (h: string) => {
             const out = await sh(h, "rm -f /tmp/keepalived.data; kill -USR1 \"$(cat /run/keepalived.pid)\"; i=0; " +
                 "while [ $i -lt 40 ] && ! grep -q 'Gratuitous ARP refresh' /tmp/keepalived.data 2>/dev/null; do sleep 0.05; i=$((i+1)); done; " +
