@@ -498,8 +498,9 @@ export class DrillEnv {
     async keepalivedRunning(host: string): Promise<{ version?: number; advertMs?: number; state?: string; garpRefresh?: number; raw: string }> {
         for (let attempt = 0; ; attempt++) {
             const x = await this.keepalivedDump(host);
-            if (x.raw || attempt >= 4) return x;
-            await sleep(200);
+            // /tmp is shared by every lab on the machine: another lab's dump can overwrite ours; retry
+            if (x.raw || attempt >= 20) return x;
+            await sleep(150 + Math.floor(Math.random() * 200));
         }
     }
 
