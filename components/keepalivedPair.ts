@@ -67,6 +67,8 @@ export class KeepalivedPair extends pulumi.ComponentResource {
             : undefined;
 
         const configs: Record<string, pulumi.Output<string>> = {};
+        // after a crash, restart once the backup has taken over (one master-down interval)
+        const keepalivedService = { ...KEEPALIVED, restartDelaySeconds: Math.ceil(3 * group.advertInt + 1) };
         // Pass 1, preferred holder first: install everything and start keepalived. With nopreempt the
         // first member to start keeps the VIP, so the preferred one must start first.
         const byPreference = group.nodes.map((n, i) => i).sort((a, b) => group.nodes[b].priority - group.nodes[a].priority);
@@ -92,7 +94,7 @@ export class KeepalivedPair extends pulumi.ComponentResource {
                 path: KEEPALIVED_CONF, mode: "0600", content: password ? conf : publicConf, validate: "keepalived",
                 publicContent: password ? publicConf : undefined,
             }, [user, ...scripts]);
-            const service = host.service("service", KEEPALIVED, [file]);
+            const service = host.service("service", keepalivedService, [file]);
             installed.set(i, { host, file, service, conf, publicConf });
             previous = [service];
         }

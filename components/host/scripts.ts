@@ -188,6 +188,8 @@ export interface ServiceSpec {
     pidfile: string;
     /** Pidfiles of the daemon's child processes, cleared before a supervised restart. */
     childPidfiles?: string[];
+    /** Seconds the supervisor waits after a crash before it restarts the daemon. Defaults to 0. */
+    restartDelaySeconds?: number;
     /** Reload command without systemd; must be hitless and validate first. */
     reload: string;
     /** Install restart-on-crash supervision (systemd drop-in or our supervisor). */
@@ -215,27 +217,33 @@ export const HAPROXY: ServiceSpec = {
 export const SUPERVISOR_PATH = "/usr/local/lib/kubeedge-ha/supervise";
 
 /**
- * Restart-on-crash for hosts without systemd as PID 1: `supervise SERVICE PIDFILE [CHILD_PIDFILE...]`.
+ * Restart-on-crash for hosts without systemd as PID 1: `supervise SERVICE DELAY PIDFILE [CHILD_PIDFILE...]`.
  * A restart is owed when the pidfile names a dead process (a crash or SIGKILL) — never after a clean
  * stop, where the daemon removes its pidfile — and stays owed until the pidfile names a live process of
  * that service: start is retried each interval. Before a start, leftover processes of the service named
  * by the child pidfiles are stopped and every pidfile is removed (keepalived refuses to start while
  * /run/vrrp.pid or /run/checkers.pid names a live process, and a reused PID would block it for good).
  * keepalived killed with SIGKILL leaves its VIP behind as a duplicate address until it starts again
- * (failover-facts.md §11), so this bounds the duplicate to about one interval plus the start.
+ * (failover-facts.md §11). The restart waits DELAY seconds: for keepalived one master-down interval, so
+ * the backup takes the VIP first and the restart ends a short duplicate — restarting sooner made the
+ * restarted BACKUP drop the VIP before anyone held it (lab drill 2: ~1.6 s with no holder).
  */
 export function supervisorScript(): string {
     return [
         "#!/bin/sh",
-        "# kubeedge-ha supervisor: supervise SERVICE PIDFILE [CHILD_PIDFILE...]. Managed by Pulumi.",
-        'svc=$1; pidfile=$2; shift 2',
+        "# kubeedge-ha supervisor: supervise SERVICE DELAY PIDFILE [CHILD_PIDFILE...]. Managed by Pulumi.",
+        'svc=$1; delay=$2; pidfile=$3; shift 3',
         "# a live process of this service (not just any process that reused the PID)",
         'ours() { [ -s "$1" ] && p=$(cat "$1") && kill -0 "$p" 2>/dev/null && tr "\\0" " " < "/proc/$p/cmdline" 2>/dev/null | grep -q "$svc"; }',
         "owed=0",
         "while :; do",
-        '  if [ -s "$pidfile" ] && ! ours "$pidfile"; then owed=1; echo "$(date -u +%FT%TZ) $svc died; restarting" >&2; fi',
+        '  if [ -s "$pidfile" ] && ! ours "$pidfile"; then',
+        '    owed=1; left=$delay; rm -f "$pidfile"',
+        '    echo "$(date -u +%FT%TZ) $svc died; restarting in ${delay}s" >&2',
+        "  fi",
         '  if [ "$owed" = 1 ]; then',
         '    if ours "$pidfile"; then owed=0',
+        '    elif [ "$left" -gt 0 ]; then left=$((left - 1))',
         "    else",
         '      for f in "$@"; do if ours "$f"; then kill "$(cat "$f")" 2>/dev/null; fi; done',
         '      rm -f "$pidfile" "$@"',
@@ -288,7 +296,7 @@ export function serviceScript(s: ServiceSpec): HostScript {
             `  if ! ${alive(s)}; then service ${s.name} start; touch ${marker}; fi`,
             ...(s.supervise ? [
                 `  if ! { [ -s ${supPid} ] && kill -0 "$(cat ${supPid})" 2>/dev/null; }; then`,
-                `    start-stop-daemon --start --background --make-pidfile --pidfile ${supPid} --output /var/log/kubeedge-ha-supervise-${s.name}.log --startas ${SUPERVISOR_PATH} -- ${[s.name, s.pidfile, ...(s.childPidfiles ?? [])].join(" ")}`,
+                `    start-stop-daemon --start --background --make-pidfile --pidfile ${supPid} --output /var/log/kubeedge-ha-supervise-${s.name}.log --startas ${SUPERVISOR_PATH} -- ${[s.name, s.restartDelaySeconds ?? 0, s.pidfile, ...(s.childPidfiles ?? [])].join(" ")}`,
                 "  fi",
             ] : []),
             "fi",

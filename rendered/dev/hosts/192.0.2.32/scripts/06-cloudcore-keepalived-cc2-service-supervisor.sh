@@ -1,4 +1,4 @@
-# kubeedge-ha: file /usr/local/lib/kubeedge-ha/supervise mode=0755 owner=root:root validate=sh sha256=279fd323906d43807eb9897e70b2bd8e026f5355e9422ed4bfe0de05cf819cb5
+# kubeedge-ha: file /usr/local/lib/kubeedge-ha/supervise mode=0755 owner=root:root validate=sh sha256=a8cbb2ed312534ba2806070cb485a4402ab35467d47be1e00e17e321863b8f4a
 set -eu
 dst='/usr/local/lib/kubeedge-ha/supervise'
 mkdir -p "$(dirname "$dst")"
