@@ -553,11 +553,20 @@ const rollingHaproxy: DrillDef = {
         // old workers finish their connections and exit (bounded by hard-stop-after on a real cluster)
         const replaced = await env.waitFor("old haproxy workers to exit on every LB host", 15_000, () =>
             env.groups[g].members.every((m) => env.haproxyPids(m).workers.every((w) => !before[m].includes(w))), 100).then(() => true, () => false);
+        let lingering = "";
+        if (!replaced) {
+            for (const m of env.groups[g].members) {
+                const old = env.haproxyPids(m).workers.filter((w) => before[m].includes(w));
+                if (!old.length) continue;
+                const ss = await env.sh(m, "ss -tanp 2>/dev/null | grep -E 'pid=(" + old.join("|") + "),' | tr -s ' ' | cut -d' ' -f1,4,5 | head -5");
+                lingering += `${m}: old workers ${old.join(",")} still up; their sockets: ${ss.stdout.trim().replace(/\n/g, " | ") || "none"}. `;
+            }
+        }
         const want = next % 1000 === 0 ? `inter ${next / 1000}s ` : `inter ${next}ms `;
         const cfg = await Promise.all(env.groups[g].members.map((m) => env.sh(m, "cat /etc/haproxy/haproxy.cfg")));
         return sample(this.id, profile, i, { tf, tr, lines }, env, g, {
             holder, checkIntervalMs: `${cur}→${next}`, applyMs,
-            reloadedAll: replaced,
+            reloadedAll: replaced, ...(lingering ? { lingering } : {}),
             newConfigOnDisk: cfg.every((c) => c.stdout.includes(want)),
             vipEvents: env.events(g).filter((e) => e.t >= tf && e.t < tr).length,
         });
