@@ -45,7 +45,7 @@ export interface DrillDef {
     group: GroupName;
     /** what ttrMs means for this drill */
     metric: string;
-    /** caps n (demonstrations that need no distribution) */
+    /** caps n: only for controls and regression checks beside a numbered drill (every numbered drill runs n times) */
     maxN?: number;
     /** benchmark targets for the table (not assertions) */
     target?: Partial<Record<Profile, { p50Ms?: number; failed?: number; label: string }>>;
@@ -368,7 +368,7 @@ const backendKill: DrillDef = {
 const allBackendsDown: DrillDef = {
     id: "5-all-backends-down", num: 5, title: "all apiserver backends down", group: "apiserver",
     expect: { label: "documents: VIP on no LB host, every request fails, back ≤ 15 s", check: (s) => ((s.extra.okWhileDown as number) > 0 ? "requests succeeded" : s.ttrMs === undefined || s.ttrMs > 15_000 ? "slow return" : undefined) },
-    metric: "backends back → first client success", maxN: 5,
+    metric: "backends back → first client success",
     async run(env, profile, i) {
         const g = "apiserver";
         const holder = await env.ensureSteady(g);
@@ -420,7 +420,7 @@ export const NEIGH_BOUND_MS = 15_000;
 
 function partitionHeal(group: GroupName): DrillDef {
     return {
-        id: group === "apiserver" ? "6-partition-heal" : "6c-partition-heal-cloudcore", num: 6, group, maxN: 10,
+        id: group === "apiserver" ? "6-partition-heal" : "6c-partition-heal-cloudcore", num: 6, group,
         title: `partition between the ${group} VIP hosts (unicast VRRP dropped both ways), then heal`,
         expect: { label: "one holder; client entry on it ≤ 10 s after the heal", check: (s) => (s.extra.neighCorrected !== true || (s.extra.neighCorrectAfterHealMs as number) > 10_000 ? `client entry stayed on ${s.extra.clientNeighEnd}` : undefined) },
         metric: `heal → the client's neighbour entry for the VIP points at the single holder (undefined if not within ${NEIGH_BOUND_MS / 1000} s)`,
@@ -577,7 +577,7 @@ const rollingHaproxy: DrillDef = {
 const rollingKeepalived: DrillDef = {
     id: "8k-rolling-keepalived", num: 8, title: "rolling config change (keepalived garp.masterRefresh via applyLab) under load", group: "apiserver",
     expect: { label: "the change is live", check: (s) => (s.extra.appliedLive ? undefined : `running ${s.extra.runningMasterRefresh}`) },
-    metric: "—", maxN: 3, target: { default: { failed: 0, label: "0 failed requests" }, fast: { failed: 0, label: "0 failed requests" } },
+    metric: "—", target: { default: { failed: 0, label: "0 failed requests" }, fast: { failed: 0, label: "0 failed requests" } },
     async run(env, profile, i) {
         const g = "apiserver";
         const holder = await env.ensureSteady(g);
@@ -621,7 +621,7 @@ const MISSING_CA = "/etc/kubeedge-ha/drill-missing-ca.pem";
 const rejectedConfig: DrillDef = {
     id: "9-rejected-config", num: 9, title: "a config haproxy rejects is pushed (caFile that does not exist)", group: "apiserver",
     expect: { label: "apply failed, config and haproxy untouched", check: (s) => (!s.extra.applyFailed ? "apply did not fail" : !s.extra.configUnchanged || !s.extra.haproxyUntouched ? "live config touched" : s.extra.vipEvents ? "VIP moved" : undefined) },
-    metric: "—", maxN: 5, target: { default: { failed: 0, label: "0 failed requests" }, fast: { failed: 0, label: "0 failed requests" } },
+    metric: "—", target: { default: { failed: 0, label: "0 failed requests" }, fast: { failed: 0, label: "0 failed requests" } },
     async run(env, profile, i) {
         const g = "apiserver";
         const holder = await env.ensureSteady(g);
