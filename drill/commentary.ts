@@ -15,10 +15,10 @@ export const COMMENTARY: Record<string, string> = {
         "/run/vrrp.pid, /run/checkers.pid; all SIGSTOPped first, because keepalived's children get SIGTERM when the parent dies " +
         "and would otherwise shut down gracefully). Nothing removes the VIP, so the dead holder keeps it. The product's " +
         "supervisor (/usr/local/lib/kubeedge-ha/supervise, installed where systemd is absent) sees the dead pid and runs " +
-        "`service keepalived start`; the restarted keepalived starts as BACKUP and removes the VIP at once. Whether a duplicate " +
-        "forms depends on who is faster: the restart (≤ 1 s poll + zombie reaping, see reapedMs) or the backup's master-down " +
-        "timer (~2.6-3.1 s default, ~0.3 s fast). When the restart wins there is a window with NO holder (noHolderMs) and " +
-        "requests sent into it fail; when the backup wins, the duplicate lasts until the restart (duplicateMs).",
+        "`service keepalived start` after one master-down interval (3 × advert_int + 1 s rounded up: 4 s default, 2 s fast), so " +
+        "the backup takes over first (takeoverMs) while the killed holder's haproxy keeps serving through a short duplicate " +
+        "address (duplicateMs); the restarted keepalived starts as BACKUP and removes the stale VIP at once (staleVipMs). " +
+        "noHolderMs is the time no host held the VIP: a restart that beat the takeover would show up there.",
     "2c-keepalived-kill-cloudcore": "Drill 2 on the cloudcore pair (no ip_forward on these hosts).",
     "2r-keepalived-kill-pid-reuse": "Drill 2 with the state a recycled pid leaves behind: right after the crash /run/vrrp.pid " +
         "names a live process (here a `sleep` started for the purpose; the supervisor is held with SIGSTOP for the ~20 ms " +
@@ -83,6 +83,9 @@ export const COMMENTARY: Record<string, string> = {
         "observation window and every client request fails (connection refused). This is why the version-aware check matters.",
 };
 
+/** Ids of the findings derivedFindings can produce (a "-cloudcore" suffix marks the cloudcore pair's twin). */
+export const DERIVED_FINDINGS = ["split-brain-no-regarp", "supervisor-gives-up-on-stale-child-pidfile", "supervisor-restart-vs-takeover"];
+
 /** Findings that follow from the samples of this run. */
 export function derivedFindings(samples: DrillSample[]): EnvFinding[] {
     const out: EnvFinding[] = [];
@@ -129,17 +132,14 @@ export function derivedFindings(samples: DrillSample[]): EnvFinding[] {
         });
         const u = of("2u-keepalived-kill-unsupervised");
         per.push(`control without the supervisor: failed requests ${u.reduce((a, s) => a + s.failed, 0)} in ${u.length} runs`);
-        out.push({
+        // the supervisor waits one master-down interval; a run with no holder at all means the restart beat the takeover again
+        if (k.some((s) => (s.extra.noHolderMs as number) > 0)) out.push({
             id: "supervisor-restart-vs-takeover",
-            text: "After a keepalived SIGKILL the product's supervisor restarts keepalived (polling once a second), and the restarted " +
-                "keepalived starts as BACKUP and removes the stale VIP at once. With the default profile that restart usually lands " +
-                "BEFORE the backup's master-down timer expires: the duplicate the supervisor is meant to bound never forms, it is " +
-                "traded for a window in which NO host holds the VIP. With the fast profile the backup wins the race and the " +
-                `duplicate lasts until the restart. Measured — ${per.join(" | ")}. So on the default profile the supervision turns a ` +
-                "crash that clients barely notice (the killed holder's haproxy keeps serving through the duplicate) into an outage " +
-                "of about the no-holder window. Proposed fix (components/host/scripts.ts supervisorScript): wait one master-down " +
-                "interval (3 × advert_int + 1 s is safe) after detecting the death before `service keepalived start`, so the backup " +
-                "takes over first and the restart only ends a short duplicate.",
+            text: "After a keepalived SIGKILL the product's supervisor restarted keepalived BEFORE the backup took over in some " +
+                "runs: the restarted keepalived starts as BACKUP and removes the stale VIP at once, so for a while NO host held " +
+                `the VIP. Measured — ${per.join(" | ")}. The supervisor is meant to wait one master-down interval ` +
+                "(components/host/scripts.ts supervisorScript, restartDelaySeconds from components/keepalivedPair.ts) so that the " +
+                "backup takes over first and the restart only ends a short duplicate: check that delay against the group's advert_int.",
         });
     }
     return out;

@@ -8,16 +8,18 @@
  * Must run as root (network namespaces). Ctrl-C stops after tearing the lab down and writing what it has.
  */
 import { spawnSync } from "child_process";
+import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DRILLS, DrillDef, DrillSample } from "./drills";
 import { DrillEnv, Profile } from "./env";
 import { RunResults, consoleTable, writeReport } from "./report";
-import { COMMENTARY, derivedFindings } from "./commentary";
+import { COMMENTARY, DERIVED_FINDINGS, derivedFindings } from "./commentary";
 
-interface Options { n: number; profiles: Profile[]; drills: DrillDef[]; out: string; budgetMin: number }
+interface Options { n: number; profiles: Profile[]; drills: DrillDef[]; out: string; budgetMin: number; reportFrom?: string }
 
-const USAGE = "usage: npm run drill -- [--n 20] [--profiles default,fast] [--drills 1,2,...|<drill id>,...] [--out drill-report] [--budget-min 100]";
+const USAGE = "usage: npm run drill -- [--n 20] [--profiles default,fast] [--drills 1,2,...|<drill id>,...] [--out drill-report] [--budget-min 100]\n" +
+    "       npm run drill -- --report-from drill-report/results.json [--out drill-report]   (rewrite the report of a past run)";
 
 export function parseArgs(argv: string[]): Options {
     const o: Options = { n: 20, profiles: ["default", "fast"], drills: DRILLS, out: "drill-report", budgetMin: 100 };
@@ -36,6 +38,7 @@ export function parseArgs(argv: string[]): Options {
             if (unknown.length || !o.drills.length) throw new Error(`unknown drill(s) ${unknown.join(",")}; known: ${DRILLS.map((d) => d.id).join(", ")}`);
         } else if (k === "--out") o.out = need();
         else if (k === "--budget-min") { o.budgetMin = Number(need()); if (!(o.budgetMin > 0 && o.budgetMin <= 24 * 60)) throw new Error("--budget-min must be > 0"); }
+        else if (k === "--report-from") o.reportFrom = need();
         else if (k === "--help" || k === "-h") { console.log(USAGE); process.exit(0); }
         else throw new Error(`unknown argument ${k}\n${USAGE}`);
     }
@@ -117,13 +120,22 @@ export async function runDrills(o: Options, log: (s: string) => void = console.l
     return r;
 }
 
+/** A past run's results with the findings derived from its samples recomputed by this version of the commentary. */
+export function rereport(r: RunResults): RunResults {
+    const derived = new Set(DERIVED_FINDINGS);
+    return { ...r, findings: [...r.findings.filter((f) => !derived.has(f.id.replace(/-cloudcore$/, ""))), ...derivedFindings(r.samples)] };
+}
+
 async function main(): Promise<number> {
     const o = parseArgs(process.argv.slice(2));
     const t0 = Date.now();
     const log = (s: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(5)} s] ${s}`);
     let r: RunResults;
     try {
-        r = await runDrills(o, log);
+        if (o.reportFrom) {
+            r = rereport(JSON.parse(fs.readFileSync(o.reportFrom, "utf8")) as RunResults);
+            o.drills = DRILLS.filter((d) => r.options.drills.includes(d.id));
+        } else r = await runDrills(o, log);
     } catch (e) {
         console.error(`drill: ${(e as Error).stack ?? e}`);
         return 1;
