@@ -353,7 +353,7 @@ const backendKill: DrillDef = {
             }, 50);
             await sleep(500);
         });
-        // "new" = started after the process was gone; in flight = started before and still open at the kill
+        // "new" = started after the process was gone (every thread exited, so its listener is closed); in flight = started before and still open at the kill
         const s = sample(this.id, profile, i, { tf: tDead, tr, lines }, env, g, {
             victim, killToGoneMs: tDead - tKill,
             inflightFailed: lines.filter((l) => !l.ok && l.s < tDead && l.e >= tKill).length,

@@ -123,7 +123,10 @@ export async function runDrills(o: Options, log: (s: string) => void = console.l
 /** A past run's results with the findings derived from its samples recomputed by this version of the commentary. */
 export function rereport(r: RunResults): RunResults {
     const derived = new Set(DERIVED_FINDINGS);
-    return { ...r, findings: [...r.findings.filter((f) => !derived.has(f.id.replace(/-cloudcore$/, ""))), ...derivedFindings(r.samples)] };
+    return {
+        ...r, environment: { ...r.environment, "report rewritten": `${new Date().toISOString()} by --report-from (findings re-derived)` },
+        findings: [...r.findings.filter((f) => !derived.has(f.id.replace(/-cloudcore$/, ""))), ...derivedFindings(r.samples)],
+    };
 }
 
 async function main(): Promise<number> {

@@ -85,12 +85,19 @@ export function procStartTime(pid: number): string | undefined {
   } catch { return undefined; }
 }
 
-/** Alive and not a zombie (and, if startTime is given, still the same process). */
+/**
+ * Alive (and, if startTime is given, still the same process). A zombie thread-group leader counts as alive while
+ * other threads of the group are still exiting: they share its file table, so its sockets (a listener, say) stay
+ * open until the last one is gone — a SIGKILLed node server shows `Z` for a few ms while still accepting.
+ */
 export function isAlive(pid: number, startTime?: string): boolean {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
     const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (rest[0] === "Z" || rest[0] === "X") return false;
+    if (rest[0] === "Z" || rest[0] === "X") {
+      if (startTime !== undefined && rest[19] !== startTime) return false;
+      try { return fs.readdirSync(`/proc/${pid}/task`).length > 1; } catch { return false; }
+    }
     return startTime === undefined || rest[19] === startTime;
   } catch { return false; }
 }
@@ -100,7 +107,8 @@ export async function killAndWait(pids: { pid: number; start?: string }[], sig: 
   const live = () => pids.filter((p) => isAlive(p.pid, p.start));
   for (const p of live()) { try { process.kill(p.pid, sig); } catch { /* gone */ } }
   const deadline = Date.now() + timeoutMs;
-  while (live().length && Date.now() < deadline) await sleep(50);
+  // 1, 2, 4 … 50 ms: the moment of death is measured to a few ms (drills time faults from it)
+  for (let wait = 1; live().length && Date.now() < deadline; wait = Math.min(50, wait * 2)) await sleep(wait);
   if (live().length && sig !== "SIGKILL") {
     for (const p of live()) { try { process.kill(p.pid, "SIGKILL"); } catch { /* gone */ } }
     const d2 = Date.now() + 5000;
