@@ -94,11 +94,9 @@ export function isAlive(pid: number, startTime?: string): boolean {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
     const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (rest[0] === "Z" || rest[0] === "X") {
-      if (startTime !== undefined && rest[19] !== startTime) return false;
-      try { return fs.readdirSync(`/proc/${pid}/task`).length > 1; } catch { return false; }
-    }
-    return startTime === undefined || rest[19] === startTime;
+    if (startTime !== undefined && rest[19] !== startTime) return false;
+    if (rest[0] !== "Z" && rest[0] !== "X") return true;
+    try { return fs.readdirSync(`/proc/${pid}/task`).length > 1; } catch { return false; }
   } catch { return false; }
 }
 
