@@ -489,10 +489,36 @@ function partitionHeal(group: GroupName): DrillDef {
     };
 }
 
+/**
+ * After a haproxy reload on `hosts` (`before`: each host's worker pids before it): reloaded = every host runs new
+ * workers and no old worker still listens, so every new connection gets the new config. Old workers may drain open
+ * connections until hard-stop-after (e.g. half-open ones a partition left behind): reported in `lingering`, with
+ * what they listen on and which connections they hold.
+ */
+async function checkReload(env: DrillEnv, hosts: string[], before: Record<string, number[]>):
+    Promise<{ reloaded: boolean; oldExited: boolean; lingering?: string }> {
+    const newWorkers = await env.waitFor("new haproxy workers", 15_000, () =>
+        hosts.every((m) => env.haproxyPids(m).workers.some((w) => !before[m].includes(w))), 100).then(() => true, () => false);
+    const oldExited = await env.waitFor("old haproxy workers to exit", 15_000, () =>
+        hosts.every((m) => env.haproxyPids(m).workers.every((w) => !before[m].includes(w))), 100).then(() => true, () => false);
+    let lingering = "", oldListening = false;
+    for (const m of oldExited ? [] : hosts) {
+        const old = env.haproxyPids(m).workers.filter((w) => before[m].includes(w));
+        if (!old.length) continue;
+        const pids = `pid=(${old.join("|")}),`;
+        const listen = (await env.sh(m, `ss -ltnp 2>/dev/null | grep -E '${pids}' | tr -s ' ' | cut -d' ' -f4 | head -5`)).stdout.trim();
+        const conns = (await env.sh(m, `ss -tanp state established 2>/dev/null | grep -E '${pids}' | tr -s ' ' | cut -d' ' -f3,4 | head -5`)).stdout.trim();
+        if (listen) oldListening = true;
+        lingering += `${m}: old workers ${old.join(",")} still up; listening on: ${listen.replace(/\n/g, " ") || "nothing"}; ` +
+            `connections: ${conns.replace(/\n/g, " | ") || "none"}. `;
+    }
+    return { reloaded: newWorkers && !oldListening, oldExited, ...(lingering ? { lingering } : {}) };
+}
+
 // ------------------------------------------------------------------------------------------- 7
 const reloadUnderLoad: DrillDef = {
     id: "7-haproxy-reload", num: 7, title: "haproxy reload (the product's reload script) under load", group: "apiserver",
-    expect: { label: "workers replaced, VIP unmoved", check: (s) => (!s.extra.workersReplaced ? "old workers stayed" : s.extra.vipEvents ? "VIP moved" : undefined) },
+    expect: { label: "workers replaced, VIP unmoved", check: (s) => (!s.extra.workersReplaced ? "not reloaded" : s.extra.vipEvents ? "VIP moved" : undefined) },
     metric: "—", target: { default: { failed: 0, label: "0 failed requests" }, fast: { failed: 0, label: "0 failed requests" } },
     async run(env, profile, i) {
         const g = "apiserver";
@@ -514,13 +540,12 @@ const reloadUnderLoad: DrillDef = {
             await sleep(1500);
             tr = Date.now();
         });
-        // old workers finish their connections and exit (bounded by hard-stop-after on a real cluster)
-        const replaced = await env.waitFor("the old haproxy workers to exit", 15_000, () =>
-            env.haproxyPids(holder).workers.every((w) => !before.workers.includes(w)), 100).then(() => true, () => false);
+        const rc = await checkReload(env, [holder], { [holder]: before.workers });
         const after = env.haproxyPids(holder);
         return sample(this.id, profile, i, { tf, tr, lines }, env, g, {
             holder, reloadCommand: /kill -USR2/.test(script) ? "haproxy -c && kill -USR2 <master>" : "other",
-            masterKept: after.master === before.master, workersReplaced: replaced,
+            masterKept: after.master === before.master, workersReplaced: rc.reloaded, oldWorkersExited: rc.oldExited,
+            ...(rc.lingering ? { lingering: rc.lingering } : {}),
             vipEvents: env.events(g).filter((e) => e.t >= tf && e.t < tr).length,
         }, outputs);
     },
@@ -550,23 +575,12 @@ const rollingHaproxy: DrillDef = {
             await sleep(2000);
             tr = Date.now();
         });
-        // old workers finish their connections and exit (bounded by hard-stop-after on a real cluster)
-        const replaced = await env.waitFor("old haproxy workers to exit on every LB host", 15_000, () =>
-            env.groups[g].members.every((m) => env.haproxyPids(m).workers.every((w) => !before[m].includes(w))), 100).then(() => true, () => false);
-        let lingering = "";
-        if (!replaced) {
-            for (const m of env.groups[g].members) {
-                const old = env.haproxyPids(m).workers.filter((w) => before[m].includes(w));
-                if (!old.length) continue;
-                const ss = await env.sh(m, "ss -tanp 2>/dev/null | grep -E 'pid=(" + old.join("|") + "),' | tr -s ' ' | cut -d' ' -f1,4,5 | head -5");
-                lingering += `${m}: old workers ${old.join(",")} still up; their sockets: ${ss.stdout.trim().replace(/\n/g, " | ") || "none"}. `;
-            }
-        }
+        const rc = await checkReload(env, env.groups[g].members, before);
         const want = next % 1000 === 0 ? `inter ${next / 1000}s ` : `inter ${next}ms `;
         const cfg = await Promise.all(env.groups[g].members.map((m) => env.sh(m, "cat /etc/haproxy/haproxy.cfg")));
         return sample(this.id, profile, i, { tf, tr, lines }, env, g, {
             holder, checkIntervalMs: `${cur}→${next}`, applyMs,
-            reloadedAll: replaced, ...(lingering ? { lingering } : {}),
+            reloadedAll: rc.reloaded, oldWorkersExited: rc.oldExited, ...(rc.lingering ? { lingering: rc.lingering } : {}),
             newConfigOnDisk: cfg.every((c) => c.stdout.includes(want)),
             vipEvents: env.events(g).filter((e) => e.t >= tf && e.t < tr).length,
         });
