@@ -201,8 +201,9 @@ function keepalivedKill(group: GroupName): DrillDef {
 
 /**
  * Drill 2 when a stale child pidfile names a live process (pid reuse: pid_max is 32768 without systemd, and the
- * lab machine wraps it within minutes): the product's supervisor removes only /run/keepalived.pid, so keepalived
- * sees /run/vrrp.pid "running" and refuses to start; `service keepalived start` still reports success.
+ * lab machine wraps it within minutes). Regression check: the supervisor used to remove only /run/keepalived.pid,
+ * so keepalived saw /run/vrrp.pid "running" and refused to start while `service keepalived start` reported success;
+ * it now clears the child pidfiles and keeps the restart owed until keepalived really runs.
  */
 const keepalivedKillPidReuse: DrillDef = {
     id: "2r-keepalived-kill-pid-reuse", num: 2, title: "keepalived SIGKILL while a stale /run/vrrp.pid names a live process", group: "apiserver",
